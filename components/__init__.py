@@ -1,0 +1,1 @@
+"""ComponentResources and pure manifest builders of ocp-virt-networking."""
