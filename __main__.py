@@ -4,11 +4,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.bridge import BridgePolicy, BridgePolicyArgs
+from components.common import AttendeeComponentArgs
 from components.config import AttendeeSettings, load_settings
 from components.credentials import GuestCredentials, GuestCredentialsArgs
-from components.flat_network import FlatNetworkProject, FlatNetworkProjectArgs
+from components.flat_network import FlatNetworkProject
 from components.outputs import attendee_outputs
-from components.udn import UdnNamespace, UdnNamespaceArgs
+from components.udn import UdnNamespace
 
 settings = load_settings()  # validates everything before the first resource is registered
 stack = pulumi.get_stack()
@@ -20,14 +21,9 @@ if settings.render_directory:
 
 if isinstance(settings, AttendeeSettings):
     credentials = GuestCredentials("guest", GuestCredentialsArgs(guest=settings.guest), provider_opts)
-    project = FlatNetworkProject(
-        "project",
-        FlatNetworkProjectArgs(settings=settings, stack=stack, user_data=credentials.user_data),
-        provider_opts,
-    )
-    udn = UdnNamespace(
-        "udn", UdnNamespaceArgs(settings=settings, stack=stack, user_data=credentials.user_data), provider_opts
-    )
+    component_args = AttendeeComponentArgs(settings=settings, stack=stack, user_data=credentials.user_data)
+    project = FlatNetworkProject("project", component_args, provider_opts)
+    udn = UdnNamespace("udn", component_args, provider_opts)
     for key, value in attendee_outputs(settings, project, udn, credentials).items():
         pulumi.export(key, value)
 else:

@@ -65,17 +65,10 @@ class BridgePolicy(pulumi.ComponentResource):
             net = args.global_network
             custom_resource(
                 f"{name}-global-nad",
-                nad_manifest(
-                    name=net.name,
-                    namespace=net.namespace,
-                    bridge=args.bridge.name,
-                    vlan=net.vlan,
-                    cni_type=net.cni_type,
-                    labels=labels,
-                ),
+                nad_manifest(net.network, namespace=net.namespace, labels=labels),
                 child_options(self, depends_on=[policy]),
             )
-            self.global_network = f"{net.namespace}/{net.name}"
+            self.global_network = f"{net.namespace}/{net.network.name}"
         self.register_outputs(
             {"policy_name": self.policy_name, "bridge_name": self.bridge_name, "global_network": self.global_network}
         )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .config import PROJECT
+from .config import PROJECT, AttendeeSettings
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 ATTENDEE_LABEL = f"{PROJECT}/attendee"
@@ -17,6 +18,16 @@ STACK_LABEL = f"{PROJECT}/stack"
 WAIT_FOR = "pulumi.com/waitFor"
 # Server-side apply takes ownership of fields another manager (the console, `oc edit`) set, instead of failing.
 PATCH_FORCE = "pulumi.com/patchForce"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendeeComponentArgs:
+    """What each attendee component needs: the validated settings, the stack name for ownership labels, and
+    the guest's cloud-init user data (secret)."""
+
+    settings: AttendeeSettings
+    stack: str
+    user_data: pulumi.Input[str]
 
 
 def ownership_labels(stack: str, attendee: str | None = None) -> dict[str, str]:

@@ -89,23 +89,21 @@ class BridgeSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
-class GlobalNetworkSettings:
-    """A NetworkAttachmentDefinition in `namespace` that publishes the bridge to every project."""
-
-    name: str = "flatnetwork"
-    namespace: str = "default"
-    vlan: int | None = None
-    cni_type: str = "bridge"
-
-
-@dataclass(frozen=True, kw_only=True)
 class FlatNetworkSettings:
-    """The attendee's NetworkAttachmentDefinition on the node bridge."""
+    """A NetworkAttachmentDefinition on the node bridge: the attendee's, or the global one."""
 
     name: str = "flatnetwork"
     bridge: str = "br-flat"
     vlan: int | None = None
     cni_type: str = "bridge"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GlobalNetworkSettings:
+    """A flat network in `namespace` (default `default`) that publishes the bridge to every project."""
+
+    network: FlatNetworkSettings
+    namespace: str = "default"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -399,35 +397,35 @@ def _check_label_key(label: Any, key: str, problems: _Problems) -> None:
         problems.add(key, f"{label!r} is not a valid label key ([prefix/]name, name at most 63 characters)")
 
 
-def _parse_global_network(raw: Mapping[str, Any], problems: _Problems) -> GlobalNetworkSettings | None:
+def _parse_global_network(
+    raw: Mapping[str, Any], bridge_name: str, problems: _Problems
+) -> GlobalNetworkSettings | None:
     fields = ("enabled", "name", "namespace", "vlan", "cniType")
     obj = _as_object(raw, "globalNetwork", fields, problems)
     if not _as_bool(obj.get("enabled"), "globalNetwork.enabled", False, problems):
         return None
-    name = _as_str(obj.get("name"), "globalNetwork.name", GlobalNetworkSettings.name, problems)
-    _check_dns_label(name, "globalNetwork.name", problems)
     namespace = _as_str(obj.get("namespace"), "globalNetwork.namespace", GlobalNetworkSettings.namespace, problems)
     _check_dns_label(namespace, "globalNetwork.namespace", problems)
-    cni_type = _as_str(obj.get("cniType"), "globalNetwork.cniType", GlobalNetworkSettings.cni_type, problems)
-    _check_choice(cni_type, "globalNetwork.cniType", CNI_TYPES, problems)
     return GlobalNetworkSettings(
-        name=name,
-        namespace=namespace,
-        vlan=_check_vlan(obj.get("vlan"), "globalNetwork.vlan", problems),
-        cni_type=cni_type,
+        network=_flat_network_fields(obj, "globalNetwork", bridge_name, problems), namespace=namespace
     )
 
 
 def _parse_flat_network(raw: Mapping[str, Any], problems: _Problems) -> FlatNetworkSettings:
     obj = _as_object(raw, "flatNetwork", ("name", "bridge", "vlan", "cniType"), problems)
-    name = _as_str(obj.get("name"), "flatNetwork.name", FlatNetworkSettings.name, problems)
-    _check_dns_label(name, "flatNetwork.name", problems)
     bridge = _as_str(obj.get("bridge"), "flatNetwork.bridge", FlatNetworkSettings.bridge, problems)
     _check_interface_name(bridge, "flatNetwork.bridge", problems)
-    cni_type = _as_str(obj.get("cniType"), "flatNetwork.cniType", FlatNetworkSettings.cni_type, problems)
-    _check_choice(cni_type, "flatNetwork.cniType", CNI_TYPES, problems)
+    return _flat_network_fields(obj, "flatNetwork", bridge, problems)
+
+
+def _flat_network_fields(obj: Mapping[str, Any], key: str, bridge: str, problems: _Problems) -> FlatNetworkSettings:
+    """The fields a flat network object shares wherever it is configured: name, vlan, cniType."""
+    name = _as_str(obj.get("name"), f"{key}.name", FlatNetworkSettings.name, problems)
+    _check_dns_label(name, f"{key}.name", problems)
+    cni_type = _as_str(obj.get("cniType"), f"{key}.cniType", FlatNetworkSettings.cni_type, problems)
+    _check_choice(cni_type, f"{key}.cniType", CNI_TYPES, problems)
     return FlatNetworkSettings(
-        name=name, bridge=bridge, vlan=_check_vlan(obj.get("vlan"), "flatNetwork.vlan", problems), cni_type=cni_type
+        name=name, bridge=bridge, vlan=_check_vlan(obj.get("vlan"), f"{key}.vlan", problems), cni_type=cni_type
     )
 
 
@@ -584,7 +582,7 @@ def parse_settings(
 
     if role == ROLE_CLUSTER:
         bridge = _parse_bridge(raw, problems)
-        global_network = _parse_global_network(raw, problems)
+        global_network = _parse_global_network(raw, bridge.name if bridge else BridgeSettings.name, problems)
         if problems.items:
             raise ConfigError(problems.items)
         return ClusterSettings(bridge=bridge, global_network=global_network, render_directory=render_directory)

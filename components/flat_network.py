@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from .common import child_options, custom_resource, metadata, namespace, namespace_manifest, ownership_labels
-from .config import AttendeeSettings
+from .common import (
+    AttendeeComponentArgs,
+    child_options,
+    custom_resource,
+    metadata,
+    namespace,
+    namespace_manifest,
+    ownership_labels,
+)
+from .config import FlatNetworkSettings
 from .credentials import register_cloud_init_secret
 from .vm import bridge_nic, pod_network_nic, vm_manifest
 
@@ -20,52 +27,37 @@ RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 ATTACHED_VM_NAMES = ("fedora01", "fedora02")
 
 
-def nad_config(*, name: str, bridge: str, vlan: int | None, cni_type: str) -> str:
+def nad_config(network: FlatNetworkSettings) -> str:
     """The CNI config the OpenShift console writes for a Linux bridge network (compact, stable key order)."""
     config: dict[str, Any] = {
         "cniVersion": "0.3.1",
-        "name": name,
-        "type": cni_type,
-        "bridge": bridge,
+        "name": network.name,
+        "type": network.cni_type,
+        "bridge": network.bridge,
         "ipam": {},
         "macspoofchk": True,
         "preserveDefaultVlan": False,
     }
-    if vlan is not None:
-        config["vlan"] = vlan
+    if network.vlan is not None:
+        config["vlan"] = network.vlan
     return json.dumps(config, separators=(",", ":"))
 
 
 def nad_manifest(
-    *,
-    name: str,
-    namespace: pulumi.Input[str],
-    bridge: str,
-    vlan: int | None,
-    cni_type: str,
-    labels: Mapping[str, str],
+    network: FlatNetworkSettings, *, namespace: pulumi.Input[str], labels: Mapping[str, str]
 ) -> dict[str, Any]:
-    """A NetworkAttachmentDefinition for `bridge`; the resourceName annotation keeps VMs on nodes that have it."""
+    """A NetworkAttachmentDefinition for the bridge; the resourceName annotation keeps VMs on nodes that have it."""
     return {
         "apiVersion": NAD_API_VERSION,
         "kind": "NetworkAttachmentDefinition",
         "metadata": metadata(
-            name,
+            network.name,
             labels,
             namespace=namespace,
-            annotations={RESOURCE_NAME_ANNOTATION: f"bridge.network.kubevirt.io/{bridge}"},
+            annotations={RESOURCE_NAME_ANNOTATION: f"bridge.network.kubevirt.io/{network.bridge}"},
         ),
-        "spec": {"config": nad_config(name=name, bridge=bridge, vlan=vlan, cni_type=cni_type)},
+        "spec": {"config": nad_config(network)},
     }
-
-
-@dataclass(frozen=True, kw_only=True)
-class FlatNetworkProjectArgs:
-    """The attendee's settings, the stack name for ownership labels, and the guest's cloud-init user data."""
-
-    settings: AttendeeSettings
-    stack: str
-    user_data: pulumi.Input[str]
 
 
 class FlatNetworkProject(pulumi.ComponentResource):
@@ -78,7 +70,7 @@ class FlatNetworkProject(pulumi.ComponentResource):
     network: str | None
     vm_names: list[str]
 
-    def __init__(self, name: str, args: FlatNetworkProjectArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, args: AttendeeComponentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ocp-virt-networking:flatnet:FlatNetworkProject", name, None, opts)
         settings = args.settings
         labels = ownership_labels(args.stack, settings.attendee)
@@ -99,22 +91,15 @@ class FlatNetworkProject(pulumi.ComponentResource):
         vm_dependencies = [*after_namespace, secret]
         self.network = None
         if settings.solved:
-            net = settings.flat_network
+            network = settings.flat_network
             nad = custom_resource(
                 f"{name}-nad",
-                nad_manifest(
-                    name=net.name,
-                    namespace=ns_name,
-                    bridge=net.bridge,
-                    vlan=net.vlan,
-                    cni_type=net.cni_type,
-                    labels=labels,
-                ),
+                nad_manifest(network, namespace=ns_name, labels=labels),
                 child_options(self, depends_on=after_namespace),
             )
-            nics.append(bridge_nic(net.name))
+            nics.append(bridge_nic(network.name))
             vm_dependencies.append(nad)
-            self.network = net.name
+            self.network = network.name
 
         for vm_name in ATTACHED_VM_NAMES:
             custom_resource(

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from .common import WAIT_FOR, child_options, custom_resource, metadata, namespace, namespace_manifest, ownership_labels
-from .config import PROJECT, AttendeeSettings
+from .common import (
+    WAIT_FOR,
+    AttendeeComponentArgs,
+    child_options,
+    custom_resource,
+    metadata,
+    namespace,
+    namespace_manifest,
+    ownership_labels,
+)
+from .config import PROJECT
 from .credentials import register_cloud_init_secret
 from .vm import primary_udn_nic, vm_manifest
 
 UDN_API_VERSION = "k8s.ovn.org/v1"
 PRIMARY_UDN_LABEL = "k8s.ovn.org/primary-user-defined-network"
 UDN_VM_NAME = "fedora-udn"
-# Carries the UDN's subnet into the VM from the UDN's own output: a UDN replacement then replaces the VM
-# first, which OVN-Kubernetes needs (it keeps a UDN until no pod uses it).
-UDN_SUBNET_ANNOTATION = f"{PROJECT}/udn-subnet"
+# Carries the UDN's name and subnet into the VM from the UDN's own output: a UDN replacement then replaces
+# the VM first, which OVN-Kubernetes needs (it keeps a UDN until no pod uses it).
+UDN_ANNOTATION = f"{PROJECT}/primary-udn"
 
 
 def label_path(key: str) -> str:
@@ -47,15 +55,6 @@ def udn_manifest(*, name: str, namespace: pulumi.Input[str], subnet: str, labels
     }
 
 
-@dataclass(frozen=True, kw_only=True)
-class UdnNamespaceArgs:
-    """The attendee's settings, the stack name for ownership labels, and the guest's cloud-init user data."""
-
-    settings: AttendeeSettings
-    stack: str
-    user_data: pulumi.Input[str]
-
-
 class UdnNamespace(pulumi.ComponentResource):
     """Namespace vmexamples-<attendee>-udn; in stage solved also UDN `primary-udn` and VM `fedora-udn`."""
 
@@ -64,7 +63,7 @@ class UdnNamespace(pulumi.ComponentResource):
     subnet: str | None
     vm_names: list[str]
 
-    def __init__(self, name: str, args: UdnNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, args: AttendeeComponentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ocp-virt-networking:udn:UdnNamespace", name, None, opts)
         settings = args.settings
         labels = ownership_labels(args.stack, settings.attendee)
@@ -88,7 +87,6 @@ class UdnNamespace(pulumi.ComponentResource):
                 # The spec is immutable (CEL `self == oldSelf`): any change is a delete and a create.
                 child_options(self, replace_on_changes=["spec"]),
             )
-            # No pod or VM may exist in the namespace before its primary network does.
             secret = register_cloud_init_secret(
                 f"{name}-cloud-init", namespace=ns.metadata.name, user_data=args.user_data, labels=labels, parent=self
             )
@@ -102,12 +100,11 @@ class UdnNamespace(pulumi.ComponentResource):
                     cloud_init_secret=secret.metadata.name,
                     labels=labels,
                     extra_annotations={
-                        UDN_SUBNET_ANNOTATION: udn.metadata.apply(lambda _: udn_settings.subnet),
+                        UDN_ANNOTATION: udn.metadata.apply(lambda _: f"{udn_settings.name} {udn_settings.subnet}"),
                     },
                 ),
-                child_options(
-                    self, depends_on=[udn, secret], replace_on_changes=[annotation_path(UDN_SUBNET_ANNOTATION)]
-                ),
+                # No pod or VM may exist in the namespace before its primary network does.
+                child_options(self, depends_on=[udn, secret], replace_on_changes=[annotation_path(UDN_ANNOTATION)]),
             )
             self.network = udn_settings.name
             self.subnet = udn_settings.subnet

@@ -8,7 +8,7 @@ import json
 import yaml
 
 from components.bridge import nncp_manifest
-from components.config import BridgeSettings, GuestSettings, VmSettings, parse_settings
+from components.config import BridgeSettings, FlatNetworkSettings, GuestSettings, VmSettings, parse_settings
 from components.credentials import PASSWORD_ALPHABET, PasswordProvider, generate_password
 from components.flat_network import nad_config, nad_manifest
 from components.outputs import console_links
@@ -26,7 +26,7 @@ LABELS = {"app.kubernetes.io/part-of": "ocp-virt-networking"}
 
 
 def test_nad_config_is_what_the_console_writes():
-    config = json.loads(nad_config(name="flatnetwork", bridge="br-flat", vlan=None, cni_type="bridge"))
+    config = json.loads(nad_config(FlatNetworkSettings()))
     assert config == {
         "cniVersion": "0.3.1",
         "name": "flatnetwork",
@@ -39,24 +39,22 @@ def test_nad_config_is_what_the_console_writes():
 
 
 def test_nad_config_tags_a_vlan_only_when_configured():
-    assert json.loads(nad_config(name="n", bridge="br-flat", vlan=123, cni_type="bridge"))["vlan"] == 123
-    assert "vlan" not in nad_config(name="n", bridge="br-flat", vlan=None, cni_type="bridge")
+    assert json.loads(nad_config(FlatNetworkSettings(vlan=123)))["vlan"] == 123
+    assert "vlan" not in nad_config(FlatNetworkSettings(name="n"))
 
 
 def test_nad_config_supports_older_consoles_cni_type():
-    assert json.loads(nad_config(name="n", bridge="b", vlan=None, cni_type="cnv-bridge"))["type"] == "cnv-bridge"
+    assert json.loads(nad_config(FlatNetworkSettings(cni_type="cnv-bridge")))["type"] == "cnv-bridge"
 
 
 def test_nad_config_text_is_stable_so_reruns_show_no_diff():
-    first = nad_config(name="flatnetwork", bridge="br-flat", vlan=7, cni_type="bridge")
-    assert first == nad_config(name="flatnetwork", bridge="br-flat", vlan=7, cni_type="bridge")
+    first = nad_config(FlatNetworkSettings(vlan=7))
+    assert first == nad_config(FlatNetworkSettings(vlan=7))
     assert " " not in first
 
 
 def test_nad_manifest_schedules_on_nodes_with_the_bridge():
-    nad = nad_manifest(
-        name="flatnetwork", namespace="vmexamples-user1", bridge="br-flat", vlan=None, cni_type="bridge", labels=LABELS
-    )
+    nad = nad_manifest(FlatNetworkSettings(), namespace="vmexamples-user1", labels=LABELS)
     assert nad["apiVersion"] == "k8s.cni.cncf.io/v1" and nad["kind"] == "NetworkAttachmentDefinition"
     assert nad["metadata"]["namespace"] == "vmexamples-user1" and nad["metadata"]["name"] == "flatnetwork"
     assert nad["metadata"]["annotations"] == {"k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-flat"}

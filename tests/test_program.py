@@ -95,12 +95,17 @@ def test_cluster_stack_owns_only_the_bridge_policy(run_program):
 
 def test_cluster_stack_can_publish_the_network_globally(run_program):
     run = run_program(
-        {"role": "cluster", "bridge": {"nic": "enp1s0"}, "globalNetwork": {"enabled": True, "vlan": 10}},
+        {
+            "role": "cluster",
+            "bridge": {"nic": "enp1s0", "name": "br-lab"},
+            "globalNetwork": {"enabled": True, "vlan": 10},
+        },
         stack="cluster",
     )
     nad = run.one(NAD)
     assert nad.inputs["metadata"]["namespace"] == "default"
-    assert json.loads(nad.inputs["spec"]["config"])["vlan"] == 10
+    config = json.loads(nad.inputs["spec"]["config"])
+    assert (config["vlan"], config["bridge"]) == (10, "br-lab")
     assert run.one(NNCP).urn in nad.dependencies
     assert run.outputs["globalNetwork"] == "default/flatnetwork"
 
@@ -141,8 +146,8 @@ def test_immutable_things_are_replaced(run_program):
     ]
     # The VM is replaced with its UDN (OVN-Kubernetes keeps a UDN while a pod uses it).
     vm = run.one(VM, "fedora-udn")
-    assert vm.replace_on_changes == ['metadata.annotations["ocp-virt-networking/udn-subnet"]']
-    assert vm.inputs["metadata"]["annotations"]["ocp-virt-networking/udn-subnet"] == "192.168.254.0/24"
+    assert vm.replace_on_changes == ['metadata.annotations["ocp-virt-networking/primary-udn"]']
+    assert vm.inputs["metadata"]["annotations"]["ocp-virt-networking/primary-udn"] == "primary-udn 192.168.254.0/24"
 
 
 def test_vms_use_run_strategy_and_a_cloud_init_secret_ref(run_program):
