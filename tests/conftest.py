@@ -7,27 +7,20 @@ replace-on-changes, secret outputs), which Pulumi's own MockResourceArgs leaves 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import runpy
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 
 from components.config import PROJECT
 from components.credentials import GeneratedPassword, PasswordProvider
 
-ROOT = Path(__file__).resolve().parent.parent
-PROGRAM = ROOT / "__main__.py"
-STACKS_DIR = ROOT / "stacks"
-STACK_FILES = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
-CRDS_DIR = Path(os.environ.get("OCP_VIRT_NET_CRDS", ROOT.parent / "shared" / "crds"))
+from helpers import PROGRAM, config_for
+
 PASSWORD_TYPE = f"pulumi-python:{GeneratedPassword._resource_type_name}"
 
 
@@ -132,21 +125,6 @@ class Run:
 
     def kubernetes_objects(self) -> list[Registered]:
         return [r for r in self.resources if r.type.startswith("kubernetes:") and r.custom and "Provider" not in r.type]
-
-
-def config_for(values: dict[str, Any]) -> dict[str, str]:
-    """Pulumi hands config to a program as strings: objects as JSON text."""
-    return {
-        f"{PROJECT}:{key}": (json.dumps(value) if not isinstance(value, str) else value)
-        for key, value in values.items()
-    }
-
-
-def stack_file_config(path: Path) -> tuple[str, dict[str, Any]]:
-    stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-    document = yaml.safe_load(path.read_text()) or {}
-    values = {key.removeprefix(f"{PROJECT}:"): value for key, value in (document.get("config") or {}).items()}
-    return stack, values
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from components.config import (
     parse_settings,
 )
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def problems_of(values: dict, stack: str = "user1", secret_keys: frozenset[str] = frozenset()) -> str:

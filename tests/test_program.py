@@ -9,7 +9,7 @@ import pytest
 
 from components.config import PROJECT
 
-from conftest import STACK_FILES, stack_file_config
+from helpers import STACK_FILES, stack_file_config
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
 SECRET = "kubernetes:core/v1:Secret"

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from conftest import CRDS_DIR, STACK_FILES, stack_file_config
 from crd_validation import crds_in, load_crds, validate
+from helpers import CRDS_DIR, STACK_FILES, stack_file_config
 
 pytestmark = pytest.mark.skipif(
     not CRDS_DIR.is_dir(), reason=f"upstream CRDs not found at {CRDS_DIR} (set OCP_VIRT_NET_CRDS to their folder)"
