@@ -16,7 +16,8 @@ stack = pulumi.get_stack()
 
 provider_opts = None
 if settings.render_directory:
-    provider = k8s.Provider("render", render_yaml_to_directory=settings.render_directory)
+    # An empty kubeconfig keeps the SDK from filling it in from $KUBECONFIG, which render mode refuses.
+    provider = k8s.Provider("render", render_yaml_to_directory=settings.render_directory, kubeconfig="")
     provider_opts = pulumi.ResourceOptions(providers=[provider])
 
 if isinstance(settings, AttendeeSettings):

@@ -19,6 +19,7 @@ from .common import (
 )
 from .config import PROJECT
 from .credentials import register_cloud_init_secret
+from .revision import REVISION_ANNOTATION, SpecRevision
 from .vm import primary_udn_nic, vm_manifest
 
 UDN_API_VERSION = "k8s.ovn.org/v1"
@@ -79,11 +80,14 @@ class UdnNamespace(pulumi.ComponentResource):
         self.vm_names = []
         if settings.solved:
             udn_settings = settings.udn
+            manifest = udn_manifest(
+                name=udn_settings.name, namespace=ns.metadata.name, subnet=udn_settings.subnet, labels=labels
+            )
+            revision = SpecRevision(f"{name}-network-revision", manifest["spec"], pulumi.ResourceOptions(parent=self))
+            manifest["metadata"]["annotations"][REVISION_ANNOTATION] = revision.revision
             udn = custom_resource(
                 f"{name}-network",
-                udn_manifest(
-                    name=udn_settings.name, namespace=ns.metadata.name, subnet=udn_settings.subnet, labels=labels
-                ),
+                manifest,
                 # The spec is immutable (CEL `self == oldSelf`): any change is a delete and a create.
                 child_options(self, replace_on_changes=["spec"]),
             )

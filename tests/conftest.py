@@ -18,10 +18,15 @@ from pulumi.runtime import settings as pulumi_settings
 
 from components.config import PROJECT
 from components.credentials import GeneratedPassword, PasswordProvider
+from components.revision import SpecRevision, SpecRevisionProvider
 
 from helpers import PROGRAM, config_for
 
-PASSWORD_TYPE = f"pulumi-python:{GeneratedPassword._resource_type_name}"
+# Dynamic resources run the program's own provider code here, as the engine would.
+DYNAMIC_PROVIDERS = {
+    f"pulumi-python:{GeneratedPassword._resource_type_name}": PasswordProvider,
+    f"pulumi-python:{SpecRevision._resource_type_name}": SpecRevisionProvider,
+}
 
 
 @dataclass
@@ -46,12 +51,12 @@ class Registered:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Returns inputs as outputs; the password resource runs the program's real provider code."""
+    """Returns inputs as outputs; dynamic resources run the program's real provider code."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         state = dict(args.inputs)
-        if args.typ == PASSWORD_TYPE:
-            state.update(PasswordProvider().create(args.inputs).outs)
+        if args.typ in DYNAMIC_PROVIDERS:
+            state.update(DYNAMIC_PROVIDERS[args.typ]().create(args.inputs).outs)
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs):

@@ -12,6 +12,7 @@ from components.config import BridgeSettings, FlatNetworkSettings, GuestSettings
 from components.credentials import PASSWORD_ALPHABET, PasswordProvider, generate_password
 from components.flat_network import nad_config, nad_manifest
 from components.outputs import console_links
+from components.revision import SpecRevisionProvider, spec_revision
 from components.udn import PRIMARY_UDN_LABEL, udn_manifest, udn_namespace_manifest
 from components.vm import (
     bridge_nic,
@@ -227,3 +228,19 @@ def test_console_links_point_at_each_vm():
 def test_console_url_trailing_slash_is_trimmed():
     settings = parse_settings({"consoleUrl": "https://console.apps.example.com/"}, "user1")
     assert settings.console_url == "https://console.apps.example.com"
+
+
+def test_spec_revision_changes_with_the_spec_only():
+    spec = {"topology": "Layer2", "layer2": {"subnets": ["192.168.254.0/24"]}}
+    reordered = {"layer2": {"subnets": ["192.168.254.0/24"]}, "topology": "Layer2"}
+    assert spec_revision(spec) == spec_revision(reordered)
+    assert spec_revision(spec) != spec_revision({**spec, "layer2": {"subnets": ["10.0.0.0/24"]}})
+
+
+def test_spec_revision_provider_replaces_on_a_new_spec():
+    provider = SpecRevisionProvider()
+    created = provider.create({"spec": '{"a": 1}'})
+    assert created.outs["revision"] == spec_revision({"a": 1})
+    assert provider.diff(created.id, created.outs, {"spec": '{"a": 1}'}).changes is False
+    changed = provider.diff(created.id, created.outs, {"spec": '{"a": 2}'})
+    assert changed.changes is True and changed.replaces == ["spec"]

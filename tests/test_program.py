@@ -8,6 +8,7 @@ import json
 import pytest
 
 from components.config import PROJECT
+from components.revision import spec_revision
 
 from helpers import STACK_FILES, stack_file_config
 
@@ -150,6 +151,14 @@ def test_immutable_things_are_replaced(run_program):
     assert vm.inputs["metadata"]["annotations"]["ocp-virt-networking/primary-udn"] == "primary-udn 192.168.254.0/24"
 
 
+def test_udn_carries_the_revision_of_its_spec(run_program):
+    """A new spec means a new, unknown-in-preview revision: the provider then skips its dry run, which a
+    same-name replacement of an immutable spec would fail."""
+    udn = run_program({"attendee": "user1"}).one(UDN)
+    revision = udn.inputs["metadata"]["annotations"]["ocp-virt-networking/spec-revision"]
+    assert revision == spec_revision(udn.inputs["spec"])
+
+
 def test_vms_use_run_strategy_and_a_cloud_init_secret_ref(run_program):
     run = run_program({"attendee": "user1"})
     secrets_by_namespace = {r.inputs["metadata"]["namespace"]: r for r in run.of_type(SECRET)}
@@ -207,10 +216,12 @@ def test_existing_project_namespace_is_used_not_owned(run_program):
     assert run.one(NAD).inputs["metadata"]["namespace"] == "vmexamples-user1"
 
 
-def test_render_directory_routes_everything_through_a_render_provider(run_program):
+def test_render_directory_routes_everything_through_a_render_provider(run_program, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", "/home/someone/.kube/config")
     run = run_program({"attendee": "user1", "renderDirectory": "out/user1"})
     (provider,) = run.of_type("pulumi:providers:kubernetes")
     assert provider.inputs["renderYamlToDirectory"] == "out/user1"
+    assert provider.inputs.get("kubeconfig", "") == ""  # render mode refuses one, even from $KUBECONFIG
     for obj in run.kubernetes_objects():
         assert obj.provider.startswith(provider.urn), obj.name
 

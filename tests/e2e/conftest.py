@@ -8,6 +8,11 @@ from local_pulumi import engine_bin_dir, engine_env
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory):
-    """Environment for the CLI with a fresh file backend for this test session."""
-    return engine_env(engine_bin_dir(), tmp_path_factory.mktemp("state"), passphrase="e2e-passphrase")
+def engine_bin():
+    return engine_bin_dir()
+
+
+@pytest.fixture(scope="module")
+def engine(engine_bin, tmp_path_factory):
+    """Environment for the CLI with a file backend of this test module's own."""
+    return engine_env(engine_bin, tmp_path_factory.mktemp("state"), passphrase="e2e-passphrase")
