@@ -10,6 +10,7 @@ from typing import Any
 import pulumi
 
 from .common import (
+    PATCH_FORCE,
     AttendeeComponentArgs,
     child_options,
     custom_resource,
@@ -46,7 +47,11 @@ def nad_config(network: FlatNetworkSettings) -> str:
 def nad_manifest(
     network: FlatNetworkSettings, *, namespace: pulumi.Input[str], labels: Mapping[str, str]
 ) -> dict[str, Any]:
-    """A NetworkAttachmentDefinition for the bridge; the resourceName annotation keeps VMs on nodes that have it."""
+    """A NetworkAttachmentDefinition for the bridge; the resourceName annotation keeps VMs on nodes that have it.
+
+    An attendee may have made it already with the console form: forcing field ownership makes catching up a
+    `prepared` stack replace their config with this one instead of failing on a field-manager conflict.
+    """
     return {
         "apiVersion": NAD_API_VERSION,
         "kind": "NetworkAttachmentDefinition",
@@ -54,7 +59,10 @@ def nad_manifest(
             network.name,
             labels,
             namespace=namespace,
-            annotations={RESOURCE_NAME_ANNOTATION: f"bridge.network.kubevirt.io/{network.bridge}"},
+            annotations={
+                RESOURCE_NAME_ANNOTATION: f"bridge.network.kubevirt.io/{network.bridge}",
+                PATCH_FORCE: "true",
+            },
         ),
         "spec": {"config": nad_config(network)},
     }

@@ -58,7 +58,10 @@ def test_nad_manifest_schedules_on_nodes_with_the_bridge():
     nad = nad_manifest(FlatNetworkSettings(), namespace="vmexamples-user1", labels=LABELS)
     assert nad["apiVersion"] == "k8s.cni.cncf.io/v1" and nad["kind"] == "NetworkAttachmentDefinition"
     assert nad["metadata"]["namespace"] == "vmexamples-user1" and nad["metadata"]["name"] == "flatnetwork"
-    assert nad["metadata"]["annotations"] == {"k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-flat"}
+    assert nad["metadata"]["annotations"] == {
+        "k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-flat",
+        "pulumi.com/patchForce": "true",
+    }
 
 
 def test_nncp_builds_a_bridge_without_host_ip_and_stp_off():

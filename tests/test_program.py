@@ -62,7 +62,10 @@ def test_attendee_stack_builds_the_lab_end_state(run_program):
         "name": "flatnetwork",
         "namespace": "vmexamples-user1",
         "labels": nad.inputs["metadata"]["labels"],
-        "annotations": {"k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-flat"},
+        "annotations": {
+            "k8s.v1.cni.cncf.io/resourceName": "bridge.network.kubevirt.io/br-flat",
+            "pulumi.com/patchForce": "true",
+        },
     }
     assert json.loads(nad.inputs["spec"]["config"])["bridge"] == "br-flat"
     udn = run.one(UDN)

@@ -161,6 +161,64 @@ def test_what_only_a_cel_rule_would_refuse_is_refused_by_our_validation_first(st
     user1.pulumi("preview", "--expect-no-changes")
 
 
+def test_prepared_attendee_who_did_part_of_the_module_by_hand_is_caught_up(engine, control_plane, project):
+    env = {**engine, "KUBECONFIG": str(control_plane.kubeconfig)}
+    (project / "stacks" / "Pulumi.user3.yaml").write_text("config:\n  ocp-virt-networking:stage: prepared\n")
+    user3 = Deployment(stack="user3", project=project, env=env)
+    user3.init()
+    user3.pulumi("up", "--yes", "--skip-preview")
+    assert not exists(
+        control_plane, "network-attachment-definitions.k8s.cni.cncf.io", "flatnetwork", "vmexamples-user3"
+    )
+
+    # The attendee, in the console: the NAD and the UDN from the forms, a second NIC on fedora01.
+    console = ["--field-manager=Mozilla"]
+    nad = {
+        "apiVersion": "k8s.cni.cncf.io/v1",
+        "kind": "NetworkAttachmentDefinition",
+        "metadata": {"name": "flatnetwork", "namespace": "vmexamples-user3"},
+        "spec": {"config": '{"cniVersion":"0.3.1","name":"flatnetwork","type":"bridge","bridge":"br-flat"}'},
+    }
+    control_plane.kubectl("create", *console, "-f", "-", input=json.dumps(nad))
+    udn = udn_manifest(name="primary-udn", namespace="vmexamples-user3-udn", subnet="192.168.254.0/24", labels={})
+    del udn["metadata"]["annotations"]
+    control_plane.kubectl("create", *console, "-f", "-", input=json.dumps(udn))
+    nic = [
+        {
+            "op": "add",
+            "path": "/spec/template/spec/domain/devices/interfaces/-",
+            "value": {"name": "nic-1", "bridge": {}},
+        },
+        {
+            "op": "add",
+            "path": "/spec/template/spec/networks/-",
+            "value": {"name": "nic-1", "multus": {"networkName": "flatnetwork"}},
+        },
+    ]
+    control_plane.kubectl(
+        "patch",
+        "virtualmachines.kubevirt.io",
+        "fedora01",
+        "-n",
+        "vmexamples-user3",
+        *console,
+        "--type=json",
+        "-p",
+        json.dumps(nic),
+    )
+
+    user3.pulumi("config", "set", "stage", "solved")
+    user3.pulumi("up", "--yes", "--skip-preview")
+    fedora01 = get(control_plane, "virtualmachines.kubevirt.io", "fedora01", "vmexamples-user3")
+    assert [n["name"] for n in fedora01["spec"]["template"]["spec"]["networks"]] == ["default", "flatnetwork"]
+    nad_config = get(control_plane, "network-attachment-definitions.k8s.cni.cncf.io", "flatnetwork", "vmexamples-user3")
+    assert json.loads(nad_config["spec"]["config"])["macspoofchk"] is True
+    assert exists(control_plane, "virtualmachines.kubevirt.io", "fedora-udn", "vmexamples-user3-udn")
+    user3.pulumi("up", "--yes", "--skip-preview", "--expect-no-changes")
+    user3.pulumi("destroy", "--yes", "--skip-preview")
+    assert not exists(control_plane, "namespace", "vmexamples-user3-udn")
+
+
 def test_ten_attendees_in_parallel_then_destroy_leaves_nothing(engine, control_plane, controllers, project, stacks):
     env = {**engine, "KUBECONFIG": str(control_plane.kubeconfig)}
     deployments = [Deployment(stack=name, project=project, env=env) for name in PARALLEL_ATTENDEES]
