@@ -41,9 +41,10 @@ def ownership_labels(stack: str, attendee: str | None = None) -> dict[str, str]:
 def metadata(
     name: str,
     labels: Mapping[str, str],
-    namespace: str | None = None,
-    annotations: Mapping[str, str] | None = None,
+    namespace: pulumi.Input[str] | None = None,
+    annotations: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
+    """Object metadata; namespace and annotation values may be Outputs (dependencies travel with them)."""
     meta: dict[str, Any] = {"name": name}
     if namespace is not None:
         meta["namespace"] = namespace
@@ -57,7 +58,6 @@ def child_options(
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource] = (),
     replace_on_changes: Sequence[str] = (),
-    additional_secret_outputs: Sequence[str] = (),
 ) -> pulumi.ResourceOptions:
     """Options for a child with a fixed name: a replacement must delete the old object first."""
     return pulumi.ResourceOptions(
@@ -65,7 +65,6 @@ def child_options(
         depends_on=list(depends_on),
         delete_before_replace=True,
         replace_on_changes=list(replace_on_changes) or None,
-        additional_secret_outputs=list(additional_secret_outputs) or None,
     )
 
 

@@ -434,9 +434,10 @@ def _parse_udn(raw: Mapping[str, Any], problems: _Problems) -> UdnSettings:
     name = _as_str(obj.get("name"), "udn.name", UdnSettings.name, problems)
     _check_dns_label(name, "udn.name", problems)
     subnet = _as_str(obj.get("subnet"), "udn.subnet", UdnSettings.subnet, problems)
+    cluster_networks = _parse_cluster_networks(raw, problems)
     network = _parse_network(subnet, "udn.subnet", problems)
     if network is not None:
-        _check_udn_subnet(network, _parse_cluster_networks(raw, problems), problems)
+        _check_udn_subnet(network, cluster_networks, problems)
     return UdnSettings(name=name, subnet=subnet)
 
 

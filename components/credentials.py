@@ -57,7 +57,7 @@ class GeneratedPassword(pulumi.dynamic.Resource, module="credentials", name="Gen
 
 @dataclass(frozen=True, kw_only=True)
 class GuestCredentialsArgs:
-    """The guest login settings; a configured password wins over a generated one."""
+    """The guest login settings; a configured password wins over the generated one."""
 
     guest: GuestSettings
 
@@ -72,10 +72,9 @@ class GuestCredentials(pulumi.ComponentResource):
     def __init__(self, name: str, args: GuestCredentialsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ocp-virt-networking:credentials:GuestCredentials", name, None, opts)
         guest = args.guest
-        if guest.password is not None:
-            password = pulumi.Output.secret(guest.password)
-        else:
-            password = GeneratedPassword(f"{name}-password", opts=pulumi.ResourceOptions(parent=self)).password
+        # Generated even when a password is configured, so removing the override brings the same one back.
+        generated = GeneratedPassword(f"{name}-password", opts=pulumi.ResourceOptions(parent=self)).password
+        password = generated if guest.password is None else pulumi.Output.secret(guest.password)
         self.user = guest.user
         self.password = pulumi.Output.secret(password)
         self.user_data = pulumi.Output.secret(self.password.apply(lambda value: cloud_init_user_data(guest, value)))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 import yaml
 
 from .common import PATCH_FORCE, WAIT_FOR, metadata
@@ -47,12 +48,12 @@ def primary_udn_nic(name: str) -> Nic:
 def vm_manifest(
     *,
     name: str,
-    namespace: str,
+    namespace: pulumi.Input[str],
     vm: VmSettings,
     nics: Sequence[Nic],
-    cloud_init_secret: str,
+    cloud_init_secret: pulumi.Input[str],
     labels: Mapping[str, str],
-    extra_annotations: Mapping[str, str] | None = None,
+    extra_annotations: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
     """A VirtualMachine shaped like the lab's: a DataVolume from a DataSource, virtio disks, cloud-init."""
     annotations = {PATCH_FORCE: "true", **(extra_annotations or {})}

@@ -6,6 +6,7 @@ Each stack runs in its own scratch project (code linked, stack file copied) agai
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -125,6 +126,27 @@ def test_password_survives_another_up(deployment):
     before = deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout
     deployment.pulumi("up", "--yes", "--skip-preview")
     assert deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout == before
+
+
+def test_password_override_must_be_secret_and_its_removal_restores_the_generated_one(deployment):
+    if deployment.stack == "cluster":
+        pytest.skip("the cluster stack has no credential")
+    generated = deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout.strip()
+    deployment.pulumi("config", "set", "password", "plain-text-password")
+    refused = deployment.pulumi("preview", check=False)
+    assert refused.returncode != 0 and "ocp-virt-networking:password: must be set as a secret" in refused.stdout
+    assert "plain-text-password" not in refused.stdout + refused.stderr
+
+    deployment.pulumi("config", "set", "--secret", "password", "Workshop-Pass-42")
+    deployment.pulumi("up", "--yes", "--skip-preview")
+    assert deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout.strip() == "Workshop-Pass-42"
+    assert "Workshop-Pass-42" not in deployment.pulumi("stack", "export").stdout
+    user_data = next(o for o in deployment.objects() if o["kind"] == "Secret")["data"]["userdata"]
+    assert "password: Workshop-Pass-42" in base64.b64decode(user_data).decode()
+
+    deployment.pulumi("config", "rm", "password")
+    deployment.pulumi("up", "--yes", "--skip-preview")
+    assert deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout.strip() == generated
 
 
 def test_destroy_removes_resources_and_rendered_files(deployment):
