@@ -47,6 +47,14 @@ class Deployment:
                 steps.setdefault(step["urn"], set()).add(step["op"])
         return steps
 
+    def planned_changes(self, key: str, value: str) -> dict[str, set[str]]:
+        """type token -> operations planned with one config path set (it is unset again afterwards)."""
+        self.pulumi("config", "set", "--path", key, value)
+        try:
+            return {type_of(urn): ops for urn, ops in self.preview_steps().items()}
+        finally:
+            self.pulumi("config", "rm", "--path", key)
+
     def objects(self) -> list[dict]:
         """The manifests render mode wrote for this stack."""
         return rendered_objects(self.render_dir)

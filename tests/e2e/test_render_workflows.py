@@ -12,7 +12,7 @@ import json
 import pytest
 
 from crd_validation import load_crds, validate
-from e2e_support import Deployment, type_of
+from e2e_support import Deployment
 from helpers import CRDS_DIR
 from local_pulumi import objects_without_namespace, scratch_project
 
@@ -83,24 +83,14 @@ def test_one_setting_change_is_exactly_one_update(deployment):
         key, value, token = "bridge.maxUnavailable", "2", "kubernetes:nmstate.io/v1:NodeNetworkConfigurationPolicy"
     else:
         key, value, token = "flatNetwork.vlan", "100", "kubernetes:k8s.cni.cncf.io/v1:NetworkAttachmentDefinition"
-    deployment.pulumi("config", "set", "--path", key, value)
-    try:
-        steps = deployment.preview_steps()
-    finally:
-        deployment.pulumi("config", "rm", "--path", key)
-    assert {type_of(urn): ops for urn, ops in steps.items()} == {token: {"update"}}
+    assert deployment.planned_changes(key, value) == {token: {"update"}}
 
 
 def test_udn_subnet_change_replaces_the_udn_and_its_vm(deployment):
     if deployment.stack == "cluster":
         pytest.skip("the cluster stack has no UDN")
-    deployment.pulumi("config", "set", "--path", "udn.subnet", "10.200.0.0/24")
-    try:
-        steps = deployment.preview_steps()
-    finally:
-        deployment.pulumi("config", "rm", "--path", "udn.subnet")
     # The VM goes with its UDN: OVN-Kubernetes keeps a UDN as long as a pod uses it.
-    assert {type_of(urn): ops for urn, ops in steps.items()} == {
+    assert deployment.planned_changes("udn.subnet", "10.200.0.0/24") == {
         "kubernetes:k8s.ovn.org/v1:UserDefinedNetwork": {"replace"},
         "kubernetes:kubevirt.io/v1:VirtualMachine": {"replace"},
         "pulumi-python:dynamic/revision:SpecRevision": {"replace"},
