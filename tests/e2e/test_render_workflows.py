@@ -86,9 +86,13 @@ def test_one_setting_change_is_exactly_one_update(deployment):
     assert deployment.planned_changes(key, value) == {token: {"update"}}
 
 
-def test_udn_subnet_change_replaces_the_udn_and_its_vm(deployment):
+def test_a_change_the_cluster_forbids_in_place_is_a_replacement(deployment):
     if deployment.stack == "cluster":
-        pytest.skip("the cluster stack has no UDN")
+        # The policy's name is the bridge's: a new name is a new policy.
+        assert deployment.planned_changes("bridge.name", "br-lab") == {
+            "kubernetes:nmstate.io/v1:NodeNetworkConfigurationPolicy": {"replace"}
+        }
+        return
     # The VM goes with its UDN: OVN-Kubernetes keeps a UDN as long as a pod uses it.
     assert deployment.planned_changes("udn.subnet", "10.200.0.0/24") == {
         "kubernetes:k8s.ovn.org/v1:UserDefinedNetwork": {"replace"},
@@ -110,17 +114,23 @@ def test_state_holds_no_plaintext_credential(deployment):
     assert password in deployment.pulumi("stack", "export", "--show-secrets").stdout
 
 
-def test_password_survives_another_up(deployment):
-    if deployment.stack == "cluster":
-        pytest.skip("the cluster stack has no credential")
-    before = deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout
+def test_outputs_and_password_survive_another_up(deployment):
+    before = json.loads(deployment.pulumi("stack", "output", "--json", "--show-secrets").stdout)
     deployment.pulumi("up", "--yes", "--skip-preview")
-    assert deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout == before
+    assert json.loads(deployment.pulumi("stack", "output", "--json", "--show-secrets").stdout) == before
+    assert ("guestPassword" in before) == (deployment.stack != "cluster")
 
 
 def test_password_override_must_be_secret_and_its_removal_restores_the_generated_one(deployment):
     if deployment.stack == "cluster":
-        pytest.skip("the cluster stack has no credential")
+        deployment.pulumi("config", "set", "--secret", "password", "Workshop-Pass-42")
+        try:
+            refused = deployment.pulumi("preview", check=False)
+        finally:
+            deployment.pulumi("config", "rm", "password")
+        assert refused.returncode != 0
+        assert "ocp-virt-networking:password: is not used by role 'cluster'" in refused.stdout
+        return
     generated = deployment.pulumi("stack", "output", "guestPassword", "--show-secrets").stdout.strip()
     deployment.pulumi("config", "set", "password", "plain-text-password")
     refused = deployment.pulumi("preview", check=False)
