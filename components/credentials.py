@@ -74,9 +74,8 @@ class GuestCredentials(pulumi.ComponentResource):
         guest = args.guest
         # Generated even when a password is configured, so removing the override brings the same one back.
         generated = GeneratedPassword(f"{name}-password", opts=pulumi.ResourceOptions(parent=self)).password
-        password = generated if guest.password is None else pulumi.Output.secret(guest.password)
         self.user = guest.user
-        self.password = pulumi.Output.secret(password)
+        self.password = pulumi.Output.secret(generated if guest.password is None else guest.password)
         self.user_data = pulumi.Output.secret(self.password.apply(lambda value: cloud_init_user_data(guest, value)))
         self.register_outputs({"user": self.user, "password": self.password, "user_data": self.user_data})
 

@@ -43,16 +43,31 @@ def udn_namespace_manifest(name: str, labels: Mapping[str, str]) -> dict[str, An
     return namespace_manifest(name, {**labels, PRIMARY_UDN_LABEL: ""})
 
 
-def udn_manifest(*, name: str, namespace: pulumi.Input[str], subnet: str, labels: Mapping[str, str]) -> dict[str, Any]:
-    """Layer2, role Primary, persistent IPAM (addresses survive live migration); awaited on NetworkCreated."""
+def udn_spec(subnet: str) -> dict[str, Any]:
+    """Layer2, role Primary, persistent IPAM (addresses survive live migration)."""
+    return {
+        "topology": "Layer2",
+        "layer2": {"role": "Primary", "subnets": [subnet], "ipam": {"lifecycle": "Persistent"}},
+    }
+
+
+def udn_manifest(
+    *,
+    name: str,
+    namespace: pulumi.Input[str],
+    subnet: str,
+    labels: Mapping[str, str],
+    revision: pulumi.Input[str] | None = None,
+) -> dict[str, Any]:
+    """The UDN, awaited on NetworkCreated; `revision` is the SpecRevision token of its spec."""
+    annotations: dict[str, pulumi.Input[str]] = {WAIT_FOR: "condition=NetworkCreated"}
+    if revision is not None:
+        annotations[REVISION_ANNOTATION] = revision
     return {
         "apiVersion": UDN_API_VERSION,
         "kind": "UserDefinedNetwork",
-        "metadata": metadata(name, labels, namespace=namespace, annotations={WAIT_FOR: "condition=NetworkCreated"}),
-        "spec": {
-            "topology": "Layer2",
-            "layer2": {"role": "Primary", "subnets": [subnet], "ipam": {"lifecycle": "Persistent"}},
-        },
+        "metadata": metadata(name, labels, namespace=namespace, annotations=annotations),
+        "spec": udn_spec(subnet),
     }
 
 
@@ -80,14 +95,18 @@ class UdnNamespace(pulumi.ComponentResource):
         self.vm_names = []
         if settings.solved:
             udn_settings = settings.udn
-            manifest = udn_manifest(
-                name=udn_settings.name, namespace=ns.metadata.name, subnet=udn_settings.subnet, labels=labels
+            revision = SpecRevision(
+                f"{name}-network-revision", udn_spec(udn_settings.subnet), pulumi.ResourceOptions(parent=self)
             )
-            revision = SpecRevision(f"{name}-network-revision", manifest["spec"], pulumi.ResourceOptions(parent=self))
-            manifest["metadata"]["annotations"][REVISION_ANNOTATION] = revision.revision
             udn = custom_resource(
                 f"{name}-network",
-                manifest,
+                udn_manifest(
+                    name=udn_settings.name,
+                    namespace=ns.metadata.name,
+                    subnet=udn_settings.subnet,
+                    labels=labels,
+                    revision=revision.revision,
+                ),
                 # The spec is immutable (CEL `self == oldSelf`): any change is a delete and a create.
                 child_options(self, replace_on_changes=["spec"]),
             )
